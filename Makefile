@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
 .PHONY: run test lint typecheck unit clean
 
@@ -15,10 +16,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-run: $(STAMP)
-	$(BIN)/python -m assistant run
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
 
-test: $(STAMP) lint typecheck
+# Local use: the bot in dev mode (SQLite in ./data, no credentials) plus the Microsoft 365
+# Agents Playground, a local Teams client, with a group chat of six colleagues.
+run: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m assistant local
+
+test: $(STAMP) $(NODE_STAMP) lint typecheck
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -29,4 +36,4 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache .hypothesis

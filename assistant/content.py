@@ -118,6 +118,8 @@ class Messages(_LanguageFile):
 
     phases: dict[Phase, Text]
     refusals: dict[Refusal, Text]
+    ui: dict[str, Text]
+    """Labels and sentences of the cards; ``{name}`` fields are filled in by the app."""
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
@@ -150,6 +152,17 @@ class Content:
     decks: dict[str, Deck]
     werkvorm: dict[str, WerkvormTexts]
     messages: dict[str, Messages]
+
+    def __post_init__(self) -> None:
+        """Every language must say everything the default language says."""
+        expected = set(self.messages[DEFAULT_LANGUAGE].ui)
+        for language, messages in self.messages.items():
+            missing = sorted(expected - set(messages.ui))
+            extra = sorted(set(messages.ui) - expected)
+            if missing or extra:
+                raise ContentError(
+                    f"messages.{language}.yaml: ui misses {missing}, has extra {extra}"
+                )
 
     @staticmethod
     def language(locale: str | None) -> str:

@@ -62,6 +62,8 @@ MINUTES_PER_CARD = range(1, 61)
 MIN_PARTICIPANTS = 2
 """The werkvorm is for groups "vanaf 2 personen"."""
 MAX_GUEST_NAME_CHARS = 80
+REMEMBERED_REQUESTS = 200
+"""Far more than Teams redelivers within its retry window, even in a busy session."""
 
 
 class Phase(StrEnum):
@@ -140,11 +142,28 @@ class Session:
     agreements: tuple[Agreement, ...] = ()
     agreements_proposed: int = 0
     closed_at: datetime | None = None
+    live_card_id: str | None = None
+    """The one message in the chat that shows this session, updated in place."""
+    applied_requests: tuple[str, ...] = ()
+    """Ids of the last requests applied, so that a redelivered request is not applied twice."""
 
     @classmethod
     def new(cls, session_id: str, deck: Deck, now: datetime) -> Session:
         """A session in the welcome state, for a conversation that just added the app."""
         return cls(id=session_id, created_at=now, deck_id=deck.id, deck_card_ids=deck.card_ids)
+
+    # ----------------------------------------------------------------- bookkeeping
+
+    def has_applied(self, request_id: str) -> bool:
+        return request_id in self.applied_requests
+
+    def remember(self, request_id: str) -> None:
+        """Note a request as applied; the oldest are forgotten after ``REMEMBERED_REQUESTS``."""
+        self.applied_requests = (*self.applied_requests, request_id)[-REMEMBERED_REQUESTS:]
+
+    def attach_live_card(self, message_id: str) -> None:
+        """The edge posted (or re-posted) the live card as this message."""
+        self.live_card_id = message_id
 
     # ----------------------------------------------------------------- queries
 

@@ -85,6 +85,10 @@ class SqliteSessionStore:
             (key.tenant_id, key.conversation_id),
         )
 
+    async def ping(self) -> None:
+        async with self._db.execute("SELECT 1") as cursor:
+            await cursor.fetchone()
+
     async def close(self) -> None:
         await self._db.close()
 

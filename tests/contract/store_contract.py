@@ -124,6 +124,9 @@ class SessionStoreContract:
         stored = await store.load(KEY)
         assert stored is not None and stored.session == session
 
+    async def test_ping_answers(self, store: SessionStore) -> None:
+        await store.ping()
+
 
 class PersistentStoreContract(SessionStoreContract):
     """For backends that keep sessions when the process restarts."""
