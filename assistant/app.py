@@ -63,43 +63,60 @@ def _resources(clock: Clock) -> Callable[[web.Application], AsyncIterator[None]]
         settings, content = app[SETTINGS], app[CONTENT]
         store = await SqliteSessionStore.open(settings.sqlite_path)
         outbox = Outbox()
-        secret = settings.bot_app_secret.get_secret_value() if settings.bot_app_secret else None
-        teams = App(
-            client_id=settings.bot_app_id or None,
-            client_secret=secret,
-            tenant_id=settings.bot_tenant_id or None,
-            http_server_adapter=AiohttpAdapter(app, settings.max_request_bytes),
-            dangerously_allow_unauthenticated_requests=settings.dev_mode,
-            cloud=cloud_for(settings),
-            state=False,
-            fetch_user_token=False,
-        )
-        connector = TeamsConnector(teams.http_client.clone(), teams.cloud, teams.token_provider)
-        bot = GoedGesprekBot(
-            BotConfig(settings.allowed_tenants, settings.public_url),
-            content,
-            renderer=CardRenderer(content),
-            sessions=SessionService(store),
-            connector=connector,
-            outbox=outbox,
-            clock=clock,
-        )
-        bot.register(teams)
-        await teams.initialize()
-        app[STORE], app[OUTBOX], app[TEAMS] = store, outbox, teams
-        if settings.dev_mode:
-            log.warning(
-                "DEV MODE: /api/messages accepts requests WITHOUT authentication."
-                " Use this only on your own machine with the Agents Playground."
-            )
-        log.info("Goed Gesprek is ready on http://%s:%d", settings.host, settings.port)
+        connector: TeamsConnector | None = None
         try:
+            app[TEAMS], connector = await _teams_app(app, settings, content, store, outbox, clock)
+            app[STORE], app[OUTBOX] = store, outbox
+            if settings.dev_mode:
+                log.warning(
+                    "DEV MODE: /api/messages accepts requests WITHOUT authentication."
+                    " Use this only on your own machine with the Agents Playground."
+                )
+            log.info("Goed Gesprek is ready on http://%s:%d", settings.host, settings.port)
             yield
         finally:
             await outbox.close()
+            if connector is not None:
+                await connector.close()
             await store.close()
 
     return resources
+
+
+async def _teams_app(
+    app: web.Application,
+    settings: Settings,
+    content: Content,
+    store: SessionStore,
+    outbox: Outbox,
+    clock: Clock,
+) -> tuple[App, TeamsConnector]:
+    """The Teams SDK app with our bot's handlers, its route on our aiohttp app, and the
+    connector the bot sends with."""
+    secret = settings.bot_app_secret.get_secret_value() if settings.bot_app_secret else None
+    teams = App(
+        client_id=settings.bot_app_id or None,
+        client_secret=secret,
+        tenant_id=settings.bot_tenant_id or None,
+        http_server_adapter=AiohttpAdapter(app, settings.max_request_bytes),
+        dangerously_allow_unauthenticated_requests=settings.dev_mode,
+        cloud=cloud_for(settings),
+        state=False,
+        fetch_user_token=False,
+    )
+    connector = TeamsConnector(teams.http_client.clone(), teams.cloud, teams.token_provider)
+    bot = GoedGesprekBot(
+        BotConfig(settings.allowed_tenants, settings.public_url),
+        content,
+        renderer=CardRenderer(content),
+        sessions=SessionService(store),
+        connector=connector,
+        outbox=outbox,
+        clock=clock,
+    )
+    bot.register(teams)
+    await teams.initialize()
+    return teams, connector
 
 
 async def _healthz(request: web.Request) -> web.Response:

@@ -32,6 +32,27 @@ def view_token(session: Session) -> str:
     return f"{session.phase.value}:{number}:{answerer or '-'}"
 
 
+def participant_ref(session: Session, participant_id: str) -> str:
+    """How a card names a participant in its choices: their position in the session.
+
+    Teams ids are ~90 characters; with a hundred people in three lists that alone would
+    push the live card past its size budget. Positions are stable because participants are
+    only ever appended, never removed or reordered."""
+    for index, participant in enumerate(session.participants):
+        if participant.id == participant_id:
+            return str(index)
+    return ""
+
+
+def participant_from_ref(session: Session, ref: str) -> str:
+    """The participant id a card's choice value stands for; "" when it stands for nobody
+    (the domain then refuses with "unknown participant")."""
+    ref = ref.strip()
+    if ref.isdecimal() and int(ref) < len(session.participants):
+        return session.participants[int(ref)].id
+    return ""
+
+
 def _format(template: str, **values: object) -> str:
     return template.format(**values)
 
@@ -111,8 +132,12 @@ class CardRenderer:
     def _setup(self, session: Session, names: _Names) -> dict[str, Any]:
         return {
             "facilitator": names.of(session.facilitator_id),
-            "people": [{"id": p.id, "name": names.of(p.id)} for p in session.participants],
-            "taking_part": ",".join(p.id for p in session.participants if p.taking_part),
+            "people": [
+                {"id": str(i), "name": names.of(p.id)} for i, p in enumerate(session.participants)
+            ],
+            "taking_part": ",".join(
+                str(i) for i, p in enumerate(session.participants) if p.taking_part
+            ),
             "card_count": session.settings.card_count,
             "max_cards": len(session.deck_card_ids),
             "minutes": session.settings.minutes_per_card,
@@ -142,12 +167,12 @@ class CardRenderer:
             "answerer": names.of(current.answerer_id) if current.answerer_id else None,
             "candidates": [
                 {
-                    "id": pid,
+                    "id": participant_ref(session, pid),
                     "name": names.of(pid) + (f" ({ui['suggested']})" if index == 0 else ""),
                 }
                 for index, pid in enumerate(candidates)
             ],
-            "suggested": candidates[0] if candidates else "",
+            "suggested": participant_ref(session, candidates[0]) if candidates else "",
             "covered": coverage.covered,
             "counted": coverage.counted,
             "not_yet": ", ".join(names.of(pid) for pid in coverage.not_yet),
@@ -163,10 +188,12 @@ class CardRenderer:
             else _format(ui["time_over"], minutes=-left),
             "paused": session.paused,
             "can_put_back": bool(session.pending),
-            "prompt_people": [{"id": pid, "name": names.of(pid)} for pid in no_turn_yet],
+            "prompt_people": [
+                {"id": participant_ref(session, pid), "name": names.of(pid)} for pid in no_turn_yet
+            ],
             "successors": [
-                {"id": p.id, "name": p.name}
-                for p in session.participants
+                {"id": str(i), "name": p.name}
+                for i, p in enumerate(session.participants)
                 if not p.is_room_guest and p.present and p.id != session.facilitator_id
             ],
             "facilitator_absent": facilitator is None or not facilitator.present,
@@ -224,7 +251,9 @@ class CardRenderer:
         return {
             "items": items,
             "people": [
-                {"id": p.id, "name": names.of(p.id)} for p in session.participants if p.taking_part
+                {"id": str(i), "name": names.of(p.id)}
+                for i, p in enumerate(session.participants)
+                if p.taking_part
             ],
             "open": session.phase is Phase.AGREEMENTS,
         }

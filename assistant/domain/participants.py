@@ -23,7 +23,8 @@ class Member:
 
 @dataclass(frozen=True, slots=True)
 class Participant:
-    """A person in the session. The session keeps them in roster order (then join order)."""
+    """A person in the session. The session keeps them in roster order, then join order,
+    and only ever appends: a participant's position never changes (cards rely on it)."""
 
     id: str
     name: str

@@ -148,9 +148,17 @@ class Session:
     """Ids of the last requests applied, so that a redelivered request is not applied twice."""
 
     @classmethod
-    def new(cls, session_id: str, deck: Deck, now: datetime) -> Session:
-        """A session in the welcome state, for a conversation that just added the app."""
-        return cls(id=session_id, created_at=now, deck_id=deck.id, deck_card_ids=deck.card_ids)
+    def new(cls, session_id: str, deck: Deck, now: datetime, language: str = "nl") -> Session:
+        """A session in the welcome state; ``language`` is the starter's, until setup says
+        otherwise."""
+        settings = SessionSettings(language=language if language in LANGUAGES else "nl")
+        return cls(
+            id=session_id,
+            created_at=now,
+            deck_id=deck.id,
+            deck_card_ids=deck.card_ids,
+            settings=settings,
+        )
 
     # ----------------------------------------------------------------- bookkeeping
 
@@ -306,6 +314,8 @@ class Session:
         if not clean or len(clean) > MAX_GUEST_NAME_CHARS:
             self._refuse(command, Refusal.GUEST_NAME_INVALID, max=MAX_GUEST_NAME_CHARS)
         number = self.guests_added + 1
+        while self.participant(f"guest:{number}") is not None:  # ids are never reused
+            number += 1
         guest = Participant(f"guest:{number}", clean, ParticipantKind.ROOM_GUEST)
         self.participants = (*self.participants, guest)
         self.guests_added = number

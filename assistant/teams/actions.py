@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from assistant.cards import participant_from_ref
 from assistant.domain import Deck, Event, Member, Phase, Session
 
 
@@ -122,9 +123,14 @@ class Inputs:
                 return -1
         return -1
 
-    def ids(self, name: str) -> list[str]:
-        """A multi-select ChoiceSet's value: ids separated by commas."""
-        return [part.strip() for part in self.text(name).split(",") if part.strip()]
+    def person(self, name: str, session: Session) -> str:
+        """A participant chosen on the card (cards name them by ``participant_ref``)."""
+        return participant_from_ref(session, self.text(name))
+
+    def people(self, name: str, session: Session) -> list[str]:
+        """A multi-select ChoiceSet of participants: refs separated by commas."""
+        refs = [part for part in self.text(name).split(",") if part.strip()]
+        return [pid for ref in refs if (pid := participant_from_ref(session, ref))]
 
     def present(self, name: str) -> bool:
         return name in self.values
@@ -161,7 +167,7 @@ def _apply_setup_inputs(session: Session, request: Request) -> list[Event]:
     inputs, actor = request.inputs, request.actor.id
     events: list[Event] = []
     if inputs.present("taking_part"):
-        chosen = set(inputs.ids("taking_part"))
+        chosen = set(inputs.people("taking_part", session))
         for participant in session.participants:
             wanted = participant.id in chosen or participant.id == session.facilitator_id
             if participant.taking_part != wanted:
@@ -205,8 +211,8 @@ def _propose(session: Session, request: Request) -> list[Event]:
     emails = [part.strip() for part in re.split(r"[,;\s]+", inputs.text("emails")) if part.strip()]
     return session.propose_agreement(
         request.actor.id,
-        inputs.text("owner") or request.actor.id,
-        with_whom=[*inputs.ids("with_whom"), *emails],
+        inputs.person("owner", session) or request.actor.id,
+        with_whom=[*inputs.people("with_whom", session), *emails],
         why=inputs.text("why"),
         window_days=inputs.number("window_days"),
         duration_minutes=inputs.number("duration_minutes"),
@@ -220,17 +226,23 @@ _COMMANDS: dict[Verb, Handler] = {
     Verb.START: _start,
     Verb.ADD_GUEST: _add_guest,
     Verb.BEGIN: _begin,
-    Verb.CHOOSE_ANSWERER: lambda s, r: s.choose_answerer(r.actor.id, r.inputs.text("answerer")),
+    Verb.CHOOSE_ANSWERER: lambda s, r: s.choose_answerer(
+        r.actor.id, r.inputs.person("answerer", s)
+    ),
     Verb.NEXT_CARD: lambda s, r: s.next_card(r.actor.id, r.now),
     Verb.SKIP_CARD: lambda s, r: s.skip_card(r.actor.id, r.now),
     Verb.PUT_BACK: lambda s, r: s.put_back(r.actor.id, r.now),
     Verb.POSE_PROMPT: lambda s, r: s.pose_prompt(
-        r.actor.id, r.inputs.text("prompt_person"), r.inputs.number("prompt_index"), r.deck, r.now
+        r.actor.id,
+        r.inputs.person("prompt_person", s),
+        r.inputs.number("prompt_index"),
+        r.deck,
+        r.now,
     ),
     Verb.PAUSE: lambda s, r: s.pause(r.actor.id, r.now),
     Verb.RESUME: lambda s, r: s.resume(r.actor.id, r.now),
     Verb.END_ROUND: lambda s, r: s.end_round(r.actor.id, r.now),
-    Verb.HAND_OVER: lambda s, r: s.hand_over(r.actor.id, r.inputs.text("new_facilitator")),
+    Verb.HAND_OVER: lambda s, r: s.hand_over(r.actor.id, r.inputs.person("new_facilitator", s)),
     Verb.TAKE_OVER: lambda s, r: s.take_over(r.actor.id),
     Verb.FINISH_INVENTORY: lambda s, r: s.finish_inventory(r.actor.id),
     Verb.PROPOSE_AGREEMENT: _propose,

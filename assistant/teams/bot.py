@@ -151,7 +151,10 @@ class GoedGesprekBot:
 
         try:
             applied = await self._sessions.apply(
-                inbound.key, guarded, request_id=inbound.activity_id, **self._creation(verb)
+                inbound.key,
+                guarded,
+                request_id=inbound.activity_id,
+                **self._creation(verb, language),
             )
         except NotAllowed as refusal:
             return await self._current(inbound, language, None, self._says(language, refusal))
@@ -213,7 +216,7 @@ class GoedGesprekBot:
 
         try:
             applied = await self._sessions.apply(
-                inbound.key, typed, request_id=inbound.activity_id, **self._creation(verb)
+                inbound.key, typed, request_id=inbound.activity_id, **self._creation(verb, language)
             )
         except NotAllowed as refusal:
             self._say(inbound, self._says(language, refusal))
@@ -408,13 +411,14 @@ class GoedGesprekBot:
             verb, inbound.actor, Inputs(data), self._clock(), secrets.randbits(32), self._deck()
         )
 
-    def _creation(self, verb: Verb) -> dict[str, Any]:
-        """Only "start" creates a session (or replaces one that is closed)."""
+    def _creation(self, verb: Verb, language: str) -> dict[str, Any]:
+        """Only "start" creates a session (or replaces one that is closed), in the
+        language of whoever starts it."""
         if verb is not Verb.START:
             return {}
         deck = self._deck()
         return {
-            "create": lambda: Session.new(uuid.uuid4().hex, deck, self._clock()),
+            "create": lambda: Session.new(uuid.uuid4().hex, deck, self._clock(), language),
             "replace_when": lambda session: session.phase is Phase.CLOSED,
         }
 

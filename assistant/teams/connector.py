@@ -146,6 +146,10 @@ class TeamsConnector:
         self._limiter = limiter or SendRateLimiter()
         self._clients: dict[str, ApiClient] = {}
 
+    async def close(self) -> None:
+        """Close the connection pool (the SDK never closes its clients itself)."""
+        await self._http.http.aclose()
+
     def _api(self, service_url: str) -> ApiClient:
         client = self._clients.get(service_url)
         if client is None:
@@ -165,11 +169,8 @@ class TeamsConnector:
 
     async def update_card(self, ref: ConversationRef, activity_id: str, card: Card) -> None:
         await self._limiter.acquire(ref.conversation_id)
-        await (
-            self._api(ref.service_url)
-            .conversations.activities(ref.conversation_id)
-            .update(activity_id, _card_message(card))
-        )
+        conversations = self._api(ref.service_url).conversations
+        await conversations.update_activity(ref.conversation_id, activity_id, _card_message(card))
 
     async def post_text(
         self, ref: ConversationRef, text: str, mentions: tuple[Member, ...] = ()
@@ -183,20 +184,19 @@ class TeamsConnector:
 
     async def _post(self, ref: ConversationRef, message: MessageActivityInput) -> str | None:
         await self._limiter.acquire(ref.conversation_id)
-        sent = (
-            await self._api(ref.service_url)
-            .conversations.activities(ref.conversation_id)
-            .create(message)
-        )
+        conversations = self._api(ref.service_url).conversations
+        sent = await conversations.create_activity(ref.conversation_id, message)
         return sent.id or None
 
     async def roster(self, ref: ConversationRef, bot_id: str) -> list[Member]:
         """Everyone in the conversation (all pages), without the bot itself."""
         members: list[Member] = []
         token: str | None = None
-        client = self._api(ref.service_url).conversations.members(ref.conversation_id)
+        client = self._api(ref.service_url).conversations.members_client
         while True:
-            page = await client.get_paged(page_size=500, continuation_token=token)
+            page = await client.get_paged(
+                ref.conversation_id, page_size=500, continuation_token=token
+            )
             members.extend(
                 Member(m.id, m.name or m.id) for m in page.members or [] if m.id and m.id != bot_id
             )

@@ -587,3 +587,11 @@ def test_agreements_belong_to_their_owner(deck: Deck) -> None:
     assert session.agreements == ()
     propose(session, BRAM, BRAM)
     assert session.agreements[0].id == "agreement:2"  # ids are never reused
+
+
+def test_a_room_guest_never_gets_the_id_of_someone_already_there(deck: Deck) -> None:
+    session = in_setup(deck)
+    session.participant_joined(Member("guest:1", "Iemand met een vreemd id"))
+    session.add_room_guest(ANNA, "Gert")
+    ids = [p.id for p in session.participants]
+    assert len(ids) == len(set(ids))
