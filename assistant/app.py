@@ -65,7 +65,9 @@ def _resources(clock: Clock) -> Callable[[web.Application], AsyncIterator[None]]
         outbox = Outbox()
         connector: TeamsConnector | None = None
         try:
-            app[TEAMS], connector = await _teams_app(app, settings, content, store, outbox, clock)
+            app[TEAMS], connector = await _teams_app(
+                app, settings, content=content, store=store, outbox=outbox, clock=clock
+            )
             app[STORE], app[OUTBOX] = store, outbox
             if settings.dev_mode:
                 log.warning(
@@ -86,6 +88,7 @@ def _resources(clock: Clock) -> Callable[[web.Application], AsyncIterator[None]]
 async def _teams_app(
     app: web.Application,
     settings: Settings,
+    *,
     content: Content,
     store: SessionStore,
     outbox: Outbox,

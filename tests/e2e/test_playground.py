@@ -19,8 +19,10 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from playwright.async_api import async_playwright, expect
 
 from assistant.app import STORE, create_app
+from assistant.cards import view_token
 from assistant.playground import CLI, GROUP_CHAT, Playground
 from assistant.settings import Settings
 from assistant.store import SessionKey
@@ -75,8 +77,6 @@ def playground(bot: tuple[web.Application, int], tmp_path: Path) -> Any:
 async def test_a_session_in_the_agents_playground(
     bot: tuple[web.Application, int], playground: Playground
 ) -> None:
-    from playwright.async_api import async_playwright, expect
-
     app, _ = bot
     ARTIFACTS.mkdir(exist_ok=True)
     async with async_playwright() as driver:
@@ -108,7 +108,7 @@ async def test_a_session_in_the_agents_playground(
             session = await _session(app)
             assert session.current is not None and session.current.answerer_id is not None
             answerer = session.current.answerer_id
-            answerer_name = session.participant(answerer).name  # type: ignore[union-attr]
+            answerer_name = session.participant(answerer).name
             await expect(page.get_by_text(f"{answerer_name}, it is your turn")).to_be_visible(
                 timeout=15_000
             )
@@ -133,8 +133,6 @@ async def _session(app: web.Application) -> Any:
 async def _click_as(
     playground: Playground, user_id: str, card_id: str, verb: str, session: Any
 ) -> None:
-    from assistant.cards import view_token
-
     body = {
         "name": "adaptiveCard/action",
         "from": {"id": user_id},

@@ -12,7 +12,7 @@ from assistant.cards import CardRenderer, view_token
 from assistant.content import Content
 from assistant.domain import Deck, Member, Session
 from tests.cardschema import schema_errors
-from tests.conftest import ANNA, BRAM, CHRIS, DEWI, T0, TEAM, at, in_round, in_setup, new_session
+from tests.conftest import ANNA, BRAM, CHRIS, DEWI, T0, at, in_round, in_setup, new_session
 
 MAX_CARD_BYTES = 40_000
 """Teams' limit is about 100 KB a message; PRODUCT.md asks us to stay under 40 KB."""

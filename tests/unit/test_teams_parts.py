@@ -103,7 +103,7 @@ async def test_the_outbox_runs_jobs_of_a_conversation_in_order_and_coalesces_ref
     ran: list[str] = []
     gate = asyncio.Event()
 
-    def job(name: str, wait: bool = False):  # noqa: ANN202
+    def job(name: str, wait: bool = False):
         async def run() -> None:
             if wait:
                 await gate.wait()
