@@ -173,6 +173,11 @@ class Session:
         """The edge posted (or re-posted) the live card as this message."""
         self.live_card_id = message_id
 
+    def detach_live_card(self) -> None:
+        """Forget the live card's message, so that the edge posts a new one (at the bottom
+        of the chat, where people look)."""
+        self.live_card_id = None
+
     # ----------------------------------------------------------------- queries
 
     def participant(self, participant_id: str) -> Participant | None:

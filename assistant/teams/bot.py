@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -54,7 +54,7 @@ from assistant.teams.actions import (
     parse_verb,
     typed_verb,
 )
-from assistant.teams.connector import TeamsConnector, describe_error
+from assistant.teams.connector import TeamsConnector
 from assistant.teams.inbound import Inbound
 from assistant.teams.outbox import Outbox
 
@@ -211,7 +211,7 @@ class GoedGesprekBot:
         def typed(session: Session) -> list[Event]:
             events = command(session)
             if verb is Verb.START and not events:
-                session.live_card_id = None  # "start" during a session: show the card again, below
+                session.detach_live_card()  # "start" during a session: show the card again, below
             return events
 
         try:
@@ -332,7 +332,7 @@ class GoedGesprekBot:
         conversation = inbound.conversation
         self._outbox.submit(
             conversation.conversation_id,
-            lambda: _ignore_result(self._connector.post_text(conversation, text, (member,))),
+            lambda: self._connector.post_text(conversation, text, (member,)),
         )
         public_url, meeting_id, current = (
             self._config.public_url,
@@ -390,14 +390,14 @@ class GoedGesprekBot:
         conversation = inbound.conversation
         self._outbox.submit(
             conversation.conversation_id,
-            lambda: _ignore_result(self._connector.post_text(conversation, text)),
+            lambda: self._connector.post_text(conversation, text),
         )
 
     def _post_card(self, inbound: Inbound, card: Card) -> None:
         conversation = inbound.conversation
         self._outbox.submit(
             conversation.conversation_id,
-            lambda: _ignore_result(self._connector.post_card(conversation, card)),
+            lambda: self._connector.post_card(conversation, card),
         )
 
     # ------------------------------------------------------------------ helpers
@@ -433,14 +433,7 @@ class GoedGesprekBot:
         return True
 
 
-async def _ignore_result(call: Awaitable[object]) -> None:
-    await call
-
-
 def _card_response(card: Card) -> InvokeResponse[Any]:
     return InvokeResponse(
         status=200, body={"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
     )
-
-
-__all__ = ["BotConfig", "GoedGesprekBot", "describe_error"]

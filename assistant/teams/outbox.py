@@ -20,7 +20,8 @@ from assistant.teams.connector import describe_error
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[], Awaitable[None]]
+Job = Callable[[], Awaitable[object]]
+"""Outbound work; whatever it returns is not used."""
 
 
 @dataclass
