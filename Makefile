@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint typecheck unit clean
+.PHONY: run test bench lint typecheck clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -27,6 +27,10 @@ run: $(STAMP) $(NODE_STAMP)
 
 test: $(STAMP) $(NODE_STAMP) lint typecheck
 	$(BIN)/python -m pytest
+
+# Card clicks per second and latency against a stock Teams SDK bot, and memory (not a test).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/card_clicks.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

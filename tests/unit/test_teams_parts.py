@@ -98,6 +98,17 @@ async def test_conversations_have_their_own_limits() -> None:
     assert time.slept == []
 
 
+async def test_the_limiter_forgets_conversations_that_went_quiet() -> None:
+    time = FakeTime()
+    limiter = SendRateLimiter(clock=time.clock, sleep=time.sleep)
+    for n in range(999):
+        await limiter.acquire(f"meeting-{n}")
+    assert limiter.tracked_conversations == 999
+    time.now += 3600
+    await limiter.acquire("meeting-today")  # the 1000th send sweeps
+    assert limiter.tracked_conversations == 1
+
+
 async def test_the_outbox_runs_jobs_of_a_conversation_in_order_and_coalesces_refreshes() -> None:
     outbox = Outbox()
     ran: list[str] = []
