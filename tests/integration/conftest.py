@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,19 +131,23 @@ class Bot:
         await self.settle()
 
 
-@pytest.fixture
-async def bot(
-    trusted_entra: FakeEntra, connector: FakeConnector, tmp_path: Path
+@asynccontextmanager
+async def running_bot(
+    entra: FakeEntra, connector: FakeConnector, directory: Path, **overrides: Any
 ) -> AsyncIterator[Bot]:
+    """The app on a free port with production-like settings (``overrides`` on top)."""
     port = free_port()
     settings = Settings(
-        bot_app_id=BOT_APP_ID,
-        bot_app_secret=SecretStr(BOT_SECRET),
-        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-        port=port,
-        public_url="https://goedgesprek.example.nl",
-        login_endpoint=trusted_entra.url,
-        openid_metadata_url=f"{trusted_entra.url}/v1/.well-known/openidconfiguration",
+        **{
+            "bot_app_id": BOT_APP_ID,
+            "bot_app_secret": SecretStr(BOT_SECRET),
+            "database_url": f"sqlite:///{directory / 'bot.sqlite3'}",
+            "port": port,
+            "public_url": "https://goedgesprek.example.nl",
+            "login_endpoint": entra.url,
+            "openid_metadata_url": f"{entra.url}/v1/.well-known/openidconfiguration",
+            **overrides,
+        }
     )
     app = create_app(settings)
     runner = web.AppRunner(app)
@@ -150,9 +155,19 @@ async def bot(
     await web.TCPSite(runner, "127.0.0.1", port).start()
     chat = MeetingChat(connector.url)
     connector.add_meeting(chat)
-    async with aiohttp.ClientSession() as http:
-        yield Bot(app, f"http://127.0.0.1:{port}", trusted_entra, connector, chat, http)
-    await runner.cleanup()
+    try:
+        async with aiohttp.ClientSession() as http:
+            yield Bot(app, f"http://127.0.0.1:{port}", entra, connector, chat, http)
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def bot(
+    trusted_entra: FakeEntra, connector: FakeConnector, tmp_path: Path
+) -> AsyncIterator[Bot]:
+    async with running_bot(trusted_entra, connector, tmp_path) as running:
+        yield running
 
 
 # ---------------------------------------------------------------------- reading cards

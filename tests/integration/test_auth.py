@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from tests.fakes.activities import BOT_APP_ID
-from tests.integration.conftest import ANNA, Bot
+from tests.fakes.connector import FakeConnector
+from tests.fakes.entra import FakeEntra
+from tests.integration.conftest import ANNA, Bot, running_bot
 
 BadToken = Callable[[Bot], str | None]
 
@@ -67,3 +70,23 @@ async def test_the_bots_own_calls_carry_a_token_from_entra(bot: Bot) -> None:
     [request] = bot.connector.sent()
     assert request.bearer is not None and bot.entra.issued(request.bearer)
     assert any(r.client_id == BOT_APP_ID for r in bot.entra.token_requests)
+
+
+async def test_a_tenant_outside_the_allow_list_is_refused(
+    trusted_entra: FakeEntra, connector: FakeConnector, tmp_path: Path
+) -> None:
+    async with running_bot(
+        trusted_entra, connector, tmp_path, allowed_tenants=frozenset({"another-tenant"})
+    ) as bot:
+        status, _ = await bot.post(bot.chat.card_action("start", {"verb": "start"}, ANNA, "1"))
+        assert status == 403
+        status, _ = await bot.post(bot.chat.message("start", ANNA))
+        assert status == 403
+        await bot.settle()
+        assert await bot.version() is None
+        assert bot.connector.sent() == []
+    async with running_bot(
+        trusted_entra, connector, tmp_path, allowed_tenants=frozenset({bot.chat.tenant_id})
+    ) as allowed:
+        status, _ = await allowed.post(allowed.chat.message("start", ANNA))
+        assert status == 200
