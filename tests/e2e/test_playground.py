@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from assistant.cards import view_token
 from assistant.playground import CLI, GROUP_CHAT, Playground
 from assistant.settings import Settings
 from assistant.store import SessionKey
+from tests.conftest import free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -41,13 +41,6 @@ pytestmark = [
     pytest.mark.skipif(not CLI.exists(), reason="npm packages are not installed (npm ci)"),
     pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ the fake Entra too.
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from assistant.app import OUTBOX, STORE, create_app
 from assistant.domain import Session
 from assistant.settings import Settings
 from assistant.store import SessionKey
+from tests.cardschema import walk
+from tests.conftest import free_port
 from tests.fakes.activities import BOT_APP_ID, MeetingChat, User
 from tests.fakes.connector import FakeConnector
 from tests.fakes.entra import FakeEntra, fake_entra, trusted_entra
@@ -37,13 +38,6 @@ TEAM = [
     for name in ("Anna de Vries", "Bram Jansen", "Chris Bakker", "Dewi Visser", "Eva Smit")
 ]
 ANNA, BRAM, CHRIS, DEWI, EVA = TEAM
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -171,16 +165,6 @@ async def bot(
 
 
 # ---------------------------------------------------------------------- reading cards
-
-
-def walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
 
 
 def action_data(card: dict[str, Any], verb: str) -> dict[str, Any]:

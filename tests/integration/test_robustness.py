@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.cardschema import walk
 from tests.integration.conftest import (
     ANNA,
     BRAM,
@@ -263,6 +264,4 @@ async def test_a_room_guest_is_called_by_name(bot: Bot) -> None:
 
 
 def _choice_sets(card: dict[str, Any], input_id: str) -> list[list[dict[str, Any]]]:
-    from tests.integration.conftest import walk  # noqa: PLC0415
-
     return [e["choices"] for e in walk(card) if e.get("id") == input_id]

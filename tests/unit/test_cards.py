@@ -11,7 +11,7 @@ import pytest
 from assistant.cards import CardRenderer, view_token
 from assistant.content import Content
 from assistant.domain import Deck, Member, Session
-from tests.cardschema import schema_errors
+from tests.cardschema import schema_errors, walk
 from tests.conftest import ANNA, BRAM, CHRIS, DEWI, T0, at, in_round, in_setup, new_session
 
 MAX_CARD_BYTES = 40_000
@@ -103,7 +103,7 @@ def test_the_schema_check_catches_a_broken_card(
 def test_every_action_carries_verb_session_and_view(renderer: CardRenderer, deck: Deck) -> None:
     session = in_round(deck)
     card = renderer.session(session, T0)
-    executes = list(_executes(card))
+    executes = [e for e in walk(card) if e.get("type") == "Action.Execute"]
     assert {action["verb"] for action in executes} >= {"choose_answerer", "skip_card", "pause"}
     for action in executes:
         assert action["data"]["verb"] == action["verb"]
@@ -149,14 +149,3 @@ def test_a_big_meeting_stays_under_the_size_limit(renderer: CardRenderer, deck: 
         "round": len(json.dumps(renderer.session(session, T0), ensure_ascii=False).encode()),
     }
     assert all(size < MAX_CARD_BYTES for size in sizes.values()), sizes
-
-
-def _executes(node: object) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        if node.get("type") == "Action.Execute":
-            yield node
-        for value in node.values():
-            yield from _executes(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _executes(value)
