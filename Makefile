@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test bench lint typecheck clean
+.PHONY: run test package bench lint typecheck clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -27,6 +27,10 @@ run: $(STAMP) $(NODE_STAMP)
 
 test: $(STAMP) $(NODE_STAMP) lint typecheck
 	$(BIN)/python -m pytest
+
+# The Teams app package for an admin to upload: build/goedgesprek.zip (settings: .env.example).
+package: $(STAMP)
+	$(BIN)/python -m assistant package
 
 # Card clicks per second and latency against a stock Teams SDK bot, and memory (not a test).
 bench: $(STAMP)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,6 +54,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[CONTENT] = load_content()
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/beurt/{language}/{card_id}", _turn_page)
+    app.router.add_get("/tab/configure", _tab_page("tab_configure.html.j2"))
+    app.router.add_get("/tab/panel", _tab_page("tab_panel.html.j2"))
     app.cleanup_ctx.append(_resources(clock or (lambda: datetime.now(UTC))))
     return app
 
@@ -158,3 +160,24 @@ async def _turn_page(request: web.Request) -> web.Response:
         question=card.question,
     )
     return web.Response(text=html, content_type="text/html")
+
+
+def _tab_page(template: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The meeting tab (chat tab, side panel): its configuration page and its content,
+    in the language Teams asks for (``?lang=en``), Dutch by default."""
+
+    async def page(request: web.Request) -> web.Response:
+        content = request.app[CONTENT]
+        language = Content.language(request.query.get("lang"))
+        texts = content.texts(language)
+        html = _pages.get_template(template).render(
+            language=language,
+            title=texts.title,
+            intro=texts.usage.paragraphs[0],
+            preparation=texts.preparation,
+            execution=texts.execution,
+            commands_help=content.says(language).ui["help_commands"],
+        )
+        return web.Response(text=html, content_type="text/html")
+
+    return page

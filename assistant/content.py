@@ -120,6 +120,8 @@ class Messages(_LanguageFile):
     refusals: dict[Refusal, Text]
     ui: dict[str, Text]
     """Labels and sentences of the cards; ``{name}`` fields are filled in by the app."""
+    commands: dict[str, Text]
+    """What each typed command does, for the app manifest's command list."""
 
     @model_validator(mode="after")
     def _complete(self) -> Self:

@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     """Larger request bodies are refused with 413 before they are parsed."""
     public_url: str | None = None
     """Where Teams reaches this app (https://…); needed for in-meeting notifications."""
+    privacy_url: str | None = None
+    """For the app package: the privacy statement (https)."""
+    terms_url: str | None = None
+    """For the app package: the terms of use (https)."""
+    developer_name: str | None = None
+    """For the app package: who publishes the app (at most 32 characters)."""
+    developer_url: str | None = None
+    """For the app package: the publisher's support page (https)."""
+    app_version: str | None = None
+    """For the app package: its version; the project's version when not set."""
     openid_metadata_url: str | None = None
     """Override of the Bot Framework OpenID metadata URL (tests point it at a fake)."""
     login_endpoint: str | None = None
