@@ -505,14 +505,19 @@ class Session:
             self._refuse(command, Refusal.FACILITATOR_STILL_PRESENT, name=facilitator.name)
         return self._make_facilitator(command, self.facilitator_id or "", actor)
 
-    def participant_joined(self, member: Member) -> list[Event]:
-        """Someone joined the meeting (or the chat): late joiners take part from now on."""
+    def participant_joined(self, member: Member, *, in_meeting: bool = True) -> list[Event]:
+        """Someone joined the meeting (or the chat): late joiners take part from now on.
+        ``in_meeting=False`` adds someone from the chat's roster who is not in the call
+        (yet): taking part, but not suggested until they join."""
         if self.phase in (Phase.WELCOME, Phase.CLOSED):
             return []
         known = self.participant(member.id)
         if known is None:
-            self.participants = (*self.participants, Participant(member.id, member.name))
+            newcomer = Participant(member.id, member.name, present=in_meeting)
+            self.participants = (*self.participants, newcomer)
             return [ParticipantJoined(member.id, returning=False)]
+        if not in_meeting:
+            return []
         if known.present:
             return []
         self._replace_participant(replace(known, present=True, name=member.name or known.name))

@@ -8,6 +8,7 @@ answered with the current state, so Teams never sees a 500 from us.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import uuid
@@ -54,7 +55,7 @@ from assistant.teams.actions import (
     parse_verb,
     typed_verb,
 )
-from assistant.teams.connector import TeamsConnector
+from assistant.teams.connector import RosterMember, TeamsConnector, describe_error
 from assistant.teams.inbound import Inbound
 from assistant.teams.outbox import Outbox
 
@@ -376,15 +377,45 @@ class GoedGesprekBot:
         await self._sessions.apply(inbound.key, attach)
 
     async def _sync_roster(self, inbound: Inbound) -> None:
-        """Add everyone in the chat to a session that was just opened."""
-        members = await self._connector.roster(inbound.conversation, inbound.bot_id)
+        """Add everyone in the chat to a session that was just opened. In a meeting, the
+        chat also holds invitees who are not in the call: they take part, but are only
+        suggested once they join."""
+        roster = await self._connector.roster(inbound.conversation, inbound.bot_id)
+        presence = dict(
+            zip(
+                (entry.member.id for entry in roster),
+                await asyncio.gather(*(self._in_meeting(inbound, entry) for entry in roster)),
+                strict=True,
+            )
+        )
 
         def add(session: Session) -> list[Event]:
-            return [e for member in members for e in session.participant_joined(member)]
+            return [
+                event
+                for entry in roster
+                for event in session.participant_joined(
+                    entry.member,
+                    in_meeting=presence[entry.member.id]
+                    or entry.member.id == session.facilitator_id,
+                )
+            ]
 
         applied = await self._sessions.apply(inbound.key, add)
         if applied.events:
             self._follow_up(inbound, applied.session, applied.events, refresh=True)
+
+    async def _in_meeting(self, inbound: Inbound, entry: RosterMember) -> bool:
+        """Whether someone from the chat is in the call; outside a meeting, or when Teams
+        cannot say (guests, a failing lookup), everyone counts as present."""
+        if not inbound.meeting_id or not entry.aad_object_id:
+            return True
+        try:
+            return await self._connector.in_meeting(
+                inbound.conversation, inbound.meeting_id, entry.aad_object_id
+            )
+        except httpx.HTTPError as error:
+            log.info("meeting presence of a participant unknown: %s", describe_error(error))
+            return True
 
     def _say(self, inbound: Inbound, text: str) -> None:
         conversation = inbound.conversation

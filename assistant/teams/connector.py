@@ -54,6 +54,15 @@ class ConversationRef:
     tenant_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class RosterMember:
+    """Someone in the chat: who they are to the bot, and their Entra object id (which the
+    meeting APIs want)."""
+
+    member: Member
+    aad_object_id: str | None
+
+
 class SendRateLimiter:
     """Sliding windows per conversation; ``acquire`` waits until a send is allowed."""
 
@@ -227,9 +236,9 @@ class TeamsConnector:
         sent = await conversations.create_activity(ref.conversation_id, message)
         return sent.id or None
 
-    async def roster(self, ref: ConversationRef, bot_id: str) -> list[Member]:
+    async def roster(self, ref: ConversationRef, bot_id: str) -> list[RosterMember]:
         """Everyone in the conversation (all pages), without the bot itself."""
-        members: list[Member] = []
+        members: list[RosterMember] = []
         token: str | None = None
         client = self._api(ref.service_url).conversations.members_client
         while True:
@@ -237,11 +246,20 @@ class TeamsConnector:
                 ref.conversation_id, page_size=500, continuation_token=token
             )
             members.extend(
-                Member(m.id, m.name or m.id) for m in page.members or [] if m.id and m.id != bot_id
+                RosterMember(Member(m.id, m.name or m.id), m.aad_object_id)
+                for m in page.members or []
+                if m.id and m.id != bot_id
             )
             token = page.continuation_token
             if not token:
                 return members
+
+    async def in_meeting(self, ref: ConversationRef, meeting_id: str, aad_object_id: str) -> bool:
+        """Whether this person is in the meeting's call right now (not only in its chat)."""
+        participant = await self._api(ref.service_url).meetings.get_participant(
+            meeting_id, aad_object_id, ref.tenant_id
+        )
+        return bool(participant.meeting and participant.meeting.in_meeting)
 
     async def notify_in_meeting(
         self, ref: ConversationRef, meeting_id: str, recipient_ids: list[str], url: str, title: str

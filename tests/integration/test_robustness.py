@@ -265,3 +265,18 @@ async def test_a_room_guest_is_called_by_name(bot: Bot) -> None:
 
 def _choice_sets(card: dict[str, Any], input_id: str) -> list[list[dict[str, Any]]]:
     return [e["choices"] for e in walk(card) if e.get("id") == input_id]
+
+
+async def test_invitees_who_are_not_in_the_call_are_not_suggested_until_they_join(
+    bot: Bot,
+) -> None:
+    bot.connector.set_in_meeting(bot.chat.meeting_id, EVA, False)
+    await bot.say(ANNA, "start")
+    session = await bot.session()
+    eva = session.participant(EVA.id)
+    assert eva is not None and eva.taking_part and not eva.present
+    await bot.click(ANNA, "begin")
+    assert EVA.id not in (await bot.session()).candidates()
+    await bot.post(bot.chat.participants_join([EVA]))
+    await bot.settle()
+    assert EVA.id in (await bot.session()).candidates()

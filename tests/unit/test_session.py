@@ -595,3 +595,15 @@ def test_a_room_guest_never_gets_the_id_of_someone_already_there(deck: Deck) -> 
     session.add_room_guest(ANNA, "Gert")
     ids = [p.id for p in session.participants]
     assert len(ids) == len(set(ids))
+
+
+def test_someone_from_the_chat_who_is_not_in_the_call_waits_to_be_suggested(deck: Deck) -> None:
+    session = in_round(deck)
+    fleur = Member("u-fleur", "Fleur")
+    assert session.participant_joined(fleur, in_meeting=False) == [
+        ParticipantJoined("u-fleur", returning=False)
+    ]
+    assert "u-fleur" not in session.candidates()
+    assert session.participant_joined(fleur, in_meeting=False) == []
+    session.participant_joined(fleur)
+    assert "u-fleur" in session.candidates()
