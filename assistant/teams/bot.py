@@ -145,9 +145,8 @@ class GoedGesprekBot:
                 raise StaleCard
             events = command(session)
             if verb is Verb.START and session.live_card_id is None and inbound.reply_to_id:
-                session.attach_live_card(
-                    inbound.reply_to_id
-                )  # the card clicked becomes the live card
+                # The card with the Start button becomes the session's live card.
+                session.attach_live_card(inbound.reply_to_id)
             return events
 
         try:
@@ -170,7 +169,7 @@ class GoedGesprekBot:
         except BusySession:
             return await self._current(inbound, language, "stale")
         if not applied.duplicate:
-            self._follow_up(inbound, applied.session, applied.events, refresh=True)
+            self._follow_up(inbound, applied.session, applied.events)
         return _card_response(self._renderer.session(applied.session, self._clock()))
 
     async def _current(
@@ -226,7 +225,7 @@ class GoedGesprekBot:
             self._say(inbound, self._content.says(language).ui["no_session"])
             return
         if not applied.duplicate:
-            self._follow_up(inbound, applied.session, applied.events, refresh=True)
+            self._follow_up(inbound, applied.session, applied.events)
 
     # ------------------------------------------------------------ conversation and meeting events
 
@@ -280,21 +279,18 @@ class GoedGesprekBot:
             log.exception("meeting event failed")
             return
         if applied.events:
-            self._follow_up(inbound, applied.session, applied.events, refresh=True)
+            self._follow_up(inbound, applied.session, applied.events)
 
     # ------------------------------------------------------------------ outbound work
 
-    def _follow_up(
-        self, inbound: Inbound, session: Session, events: list[Event], *, refresh: bool
-    ) -> None:
+    def _follow_up(self, inbound: Inbound, session: Session, events: list[Event]) -> None:
         """Queue what the events ask for: the live card for everyone, the @mention, the
         meeting notification, the roster."""
-        if refresh:
-            self._outbox.submit(
-                inbound.conversation.conversation_id,
-                lambda: self._refresh_live_card(inbound),
-                coalesce="live-card",
-            )
+        self._outbox.submit(
+            inbound.conversation.conversation_id,
+            lambda: self._refresh_live_card(inbound),
+            coalesce="live-card",
+        )
         ui = self._content.says(session.settings.language).ui
         deck = self._content.deck(session.settings.language)
         for event in events:
@@ -402,7 +398,7 @@ class GoedGesprekBot:
 
         applied = await self._sessions.apply(inbound.key, add)
         if applied.events:
-            self._follow_up(inbound, applied.session, applied.events, refresh=True)
+            self._follow_up(inbound, applied.session, applied.events)
 
     async def _in_meeting(self, inbound: Inbound, entry: RosterMember) -> bool:
         """Whether someone from the chat is in the call; outside a meeting, or when Teams
