@@ -293,12 +293,16 @@ class GoedGesprekBot:
         )
         ui = self._content.says(session.settings.language).ui
         deck = self._content.deck(session.settings.language)
+        # The roster comes when the setup opens, and again when someone says "start" during
+        # the setup (nothing else leaves a setup unchanged): a failed fetch can be retried.
+        if any(isinstance(e, SetupOpened) for e in events) or (
+            session.phase is Phase.SETUP and not events
+        ):
+            self._outbox.submit(
+                inbound.conversation.conversation_id, lambda: self._sync_roster(inbound)
+            )
         for event in events:
-            if isinstance(event, SetupOpened):
-                self._outbox.submit(
-                    inbound.conversation.conversation_id, lambda: self._sync_roster(inbound)
-                )
-            elif isinstance(event, AnswererChosen):
+            if isinstance(event, AnswererChosen):
                 question = deck.card(event.card_id).question
                 self._announce(
                     inbound, session, event.answerer_id, ui["your_turn"], question=question

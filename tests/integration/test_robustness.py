@@ -280,3 +280,11 @@ async def test_invitees_who_are_not_in_the_call_are_not_suggested_until_they_joi
     await bot.post(bot.chat.participants_join([EVA]))
     await bot.settle()
     assert EVA.id in (await bot.session()).candidates()
+
+
+async def test_a_roster_that_could_not_be_fetched_is_fetched_on_the_next_start(bot: Bot) -> None:
+    bot.connector.fail_next(1, status=500, path_contains="embers")
+    await bot.say(ANNA, "start")
+    assert [p.id for p in (await bot.session()).participants] == [ANNA.id]
+    await bot.say(ANNA, "start")
+    assert len((await bot.session()).participants) == 5
