@@ -9,6 +9,7 @@ click on an outdated card is recognised (see ``view_token``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import jinja2
 
 from assistant.content import Content
-from assistant.domain import AgreementStatus, Phase, Session, TurnKind
+from assistant.domain import AgreementStatus, Participant, Phase, Session, TurnKind
 
 CARDS_DIR = Path(__file__).resolve().parent.parent / "adaptive_cards"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -132,12 +133,8 @@ class CardRenderer:
     def _setup(self, session: Session, names: _Names) -> dict[str, Any]:
         return {
             "facilitator": names.of(session.facilitator_id),
-            "people": [
-                {"id": str(i), "name": names.of(p.id)} for i, p in enumerate(session.participants)
-            ],
-            "taking_part": ",".join(
-                str(i) for i, p in enumerate(session.participants) if p.taking_part
-            ),
+            "people": names.choices(),
+            "taking_part": ",".join(choice["id"] for choice in names.choices(_taking_part)),
             "card_count": session.settings.card_count,
             "max_cards": len(session.deck_card_ids),
             "minutes": session.settings.minutes_per_card,
@@ -191,11 +188,9 @@ class CardRenderer:
             "prompt_people": [
                 {"id": participant_ref(session, pid), "name": names.of(pid)} for pid in no_turn_yet
             ],
-            "successors": [
-                {"id": str(i), "name": p.name}
-                for i, p in enumerate(session.participants)
-                if not p.is_room_guest and p.present and p.id != session.facilitator_id
-            ],
+            "successors": names.choices(
+                lambda p: not p.is_room_guest and p.present and p.id != session.facilitator_id
+            ),
             "facilitator_absent": facilitator is None or not facilitator.present,
         }
 
@@ -250,11 +245,7 @@ class CardRenderer:
             )
         return {
             "items": items,
-            "people": [
-                {"id": str(i), "name": names.of(p.id)}
-                for i, p in enumerate(session.participants)
-                if p.taking_part
-            ],
+            "people": names.choices(_taking_part),
             "open": session.phase is Phase.AGREEMENTS,
         }
 
@@ -290,12 +281,26 @@ class CardRenderer:
         }
 
 
+def _taking_part(participant: Participant) -> bool:
+    return participant.taking_part
+
+
 class _Names:
     """Display names: room guests marked as such, unknown ids shown as they are."""
 
     def __init__(self, session: Session, ui: dict[str, str]) -> None:
         self._session = session
         self._ui = ui
+
+    def choices(
+        self, include: Callable[[Participant], bool] = lambda _: True
+    ) -> list[dict[str, str]]:
+        """Participants as a ChoiceSet's choices, in roster order (see ``participant_ref``)."""
+        return [
+            {"id": str(index), "name": self.of(participant.id)}
+            for index, participant in enumerate(self._session.participants)
+            if include(participant)
+        ]
 
     def of(self, participant_id: str | None) -> str:
         if participant_id is None:
