@@ -21,7 +21,6 @@ from assistant.domain import Deck, Event, Member, Phase, Session
 class Verb(StrEnum):
     START = "start"
     HELP = "help"
-    REFRESH = "refresh"
     ADD_GUEST = "add_guest"
     BEGIN = "begin"
     CHOOSE_ANSWERER = "choose_answerer"

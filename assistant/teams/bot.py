@@ -120,8 +120,6 @@ class GoedGesprekBot:
                 return await self._current(inbound, language, "unknown_action")
             if verb is Verb.HELP:
                 return _card_response(self._renderer.welcome(language))
-            if verb is Verb.REFRESH:
-                return await self._current(inbound, language, None)
             return await self._click(inbound, verb, data, language)
         except Exception:
             log.exception("card action %s failed", verb)
