@@ -103,7 +103,9 @@ async def _teams_app(
         client_id=settings.bot_app_id or None,
         client_secret=secret,
         tenant_id=settings.bot_tenant_id or None,
-        http_server_adapter=AiohttpAdapter(app, settings.max_request_bytes),
+        http_server_adapter=AiohttpAdapter(
+            app, settings.max_request_bytes, settings.allowed_tenants
+        ),
         dangerously_allow_unauthenticated_requests=settings.dev_mode,
         cloud=cloud_for(settings),
         state=False,
@@ -111,7 +113,7 @@ async def _teams_app(
     )
     connector = TeamsConnector(teams.http_client.clone(), teams.cloud, teams.token_provider)
     bot = GoedGesprekBot(
-        BotConfig(settings.allowed_tenants, settings.public_url),
+        BotConfig(settings.public_url),
         content,
         renderer=CardRenderer(content),
         sessions=SessionService(store),

@@ -4,6 +4,7 @@ The SDK validates the token and the activity and calls our handlers; this adapte
 one place that turns HTTP into the SDK's request and back, and so the one place that
 guarantees a caller a clear 4xx instead of a 500: a body that is too large (413), not
 JSON or not an object (400), or not an activity the SDK can read (400, with the reason).
+It is also where the tenant allow-list applies (403), so that no handler has to.
 """
 
 from __future__ import annotations
@@ -28,9 +29,15 @@ class AiohttpAdapter:
     """HttpServerAdapter on an existing ``web.Application``; the app itself is run
     elsewhere (``create_app``), so start and stop are no-ops here."""
 
-    def __init__(self, app: web.Application, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: web.Application,
+        max_body_bytes: int,
+        allowed_tenants: frozenset[str] = frozenset(),
+    ) -> None:
         self._app = app
         self._max_body_bytes = max_body_bytes
+        self._allowed_tenants = allowed_tenants
 
     def register_route(self, method: HttpMethod, path: str, handler: HttpRouteHandler) -> None:
         async def route(request: web.Request) -> web.StreamResponse:
@@ -62,6 +69,9 @@ class AiohttpAdapter:
             return _json_error(400, f"request body is not JSON: {error}")
         if not isinstance(body, dict):
             return _json_error(400, "request body is not a JSON object")
+        if self._allowed_tenants and _tenant_of(body) not in self._allowed_tenants:
+            log.warning("refused an activity from tenant %r", _tenant_of(body)[:64])
+            return _json_error(403, "this tenant may not use the app")
         headers = {key.lower(): value for key, value in request.headers.items()}
         result = await handler(HttpRequest(body=body, headers=headers))
         status, payload = result["status"], result["body"]
@@ -84,3 +94,16 @@ def _unreadable_activity(body: dict[str, Any]) -> str | None:
         where = ".".join(str(part) for part in first["loc"])
         return f"not a valid activity: {where}: {first['msg']}"
     return None
+
+
+def _tenant_of(body: dict[str, Any]) -> str:
+    """The tenant an activity comes from, as Teams puts it in channelData (or, for some
+    activities, only on the conversation); "" when it says none."""
+    channel_data = body.get("channelData")
+    tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+        return str(tenant["id"])
+    conversation = body.get("conversation")
+    if isinstance(conversation, dict) and isinstance(conversation.get("tenantId"), str):
+        return str(conversation["tenantId"])
+    return ""

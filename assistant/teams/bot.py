@@ -45,7 +45,7 @@ from assistant.domain import (
     Session,
 )
 from assistant.domain.events import AnswererChosen, PromptPosed, RoundEnded, SetupOpened
-from assistant.service import BusySession, NoSession, SessionService
+from assistant.service import Applied, BusySession, Command, NoSession, SessionService
 from assistant.teams.actions import (
     VIEW_BOUND,
     Inputs,
@@ -70,7 +70,6 @@ class StaleCard(Exception):
 
 @dataclass(frozen=True)
 class BotConfig:
-    allowed_tenants: frozenset[str]
     public_url: str | None
     """Where Teams can reach this app; needed for in-meeting notifications (a page)."""
 
@@ -110,8 +109,6 @@ class GoedGesprekBot:
     ) -> InvokeResponse[Any]:
         inbound = Inbound.of(ctx.activity)
         language = self._content.language(inbound.locale)
-        if not self._tenant_allowed(inbound):
-            return InvokeResponse(status=403)
         action = ctx.activity.value.action
         data: dict[str, Any] = dict(action.data or {})
         verb = parse_verb(action.verb or data.get("verb"))
@@ -128,13 +125,10 @@ class GoedGesprekBot:
     async def _click(
         self, inbound: Inbound, verb: Verb, data: dict[str, Any], language: str
     ) -> InvokeResponse[Any]:
-        request = self._request(verb, inbound, data)
-        command = command_for(request)
-        assert command is not None, f"{verb} has a command"
         card_session = str(data.get("session") or "")
         card_view = str(data.get("view") or "")
 
-        def guarded(session: Session) -> list[Event]:
+        def guarded(command: Command, session: Session) -> list[Event]:
             # Checked on the freshly loaded session, under the session's lock, so that of
             # two people clicking at the same moment the second sees the first's result.
             if verb is not Verb.START and card_session != session.id:
@@ -148,12 +142,7 @@ class GoedGesprekBot:
             return events
 
         try:
-            applied = await self._sessions.apply(
-                inbound.key,
-                guarded,
-                request_id=inbound.activity_id,
-                **self._creation(verb, language),
-            )
+            applied = await self._apply(inbound, verb, data, language, guarded)
         except NotAllowed as refusal:
             return await self._current(inbound, language, None, self._says(language, refusal))
         except StaleCard:
@@ -166,9 +155,32 @@ class GoedGesprekBot:
             return await self._current(inbound, language, "no_session")
         except BusySession:
             return await self._current(inbound, language, "stale")
+        return _card_response(self._renderer.session(applied.session, self._clock()))
+
+    async def _apply(
+        self,
+        inbound: Inbound,
+        verb: Verb,
+        data: dict[str, Any],
+        language: str,
+        around: Callable[[Command, Session], list[Event]],
+    ) -> Applied:
+        """A person's click or typed command, applied once through the domain (``around``
+        wraps the command with what the way of asking adds); queues the follow-up work."""
+        request = Request(
+            verb, inbound.actor, Inputs(data), self._clock(), secrets.randbits(32), self._deck()
+        )
+        command = command_for(request)
+        assert command is not None, f"{verb} has a command"
+        applied = await self._sessions.apply(
+            inbound.key,
+            lambda session: around(command, session),
+            request_id=inbound.activity_id,
+            **self._creation(verb, language),
+        )
         if not applied.duplicate:
             self._follow_up(inbound, applied.session, applied.events)
-        return _card_response(self._renderer.session(applied.session, self._clock()))
+        return applied
 
     async def _current(
         self, inbound: Inbound, language: str, banner_key: str | None, banner: str | None = None
@@ -182,10 +194,8 @@ class GoedGesprekBot:
 
     # ------------------------------------------------------------------ typed commands
 
-    async def on_message(self, ctx: ActivityContext[MessageActivity]) -> InvokeResponse[Any] | None:
+    async def on_message(self, ctx: ActivityContext[MessageActivity]) -> None:
         inbound = Inbound.of(ctx.activity)
-        if not self._tenant_allowed(inbound):
-            return InvokeResponse(status=403)
         language = self._content.language(inbound.locale)
         verb = typed_verb(ctx.activity.text or "")
         ui = self._content.says(language).ui
@@ -199,31 +209,20 @@ class GoedGesprekBot:
         except Exception:
             log.exception("typed command %s failed", verb)
             self._say(inbound, ui["unknown_action"])
-        return None
 
     async def _typed(self, inbound: Inbound, verb: Verb, language: str) -> None:
-        request = self._request(verb, inbound, {})
-        command = command_for(request)
-        assert command is not None, f"{verb} has a command"
-
-        def typed(session: Session) -> list[Event]:
+        def typed(command: Command, session: Session) -> list[Event]:
             events = command(session)
             if verb is Verb.START and not events:
                 session.detach_live_card()  # "start" during a session: show the card again, below
             return events
 
         try:
-            applied = await self._sessions.apply(
-                inbound.key, typed, request_id=inbound.activity_id, **self._creation(verb, language)
-            )
+            await self._apply(inbound, verb, {}, language, typed)
         except NotAllowed as refusal:
             self._say(inbound, self._says(language, refusal))
-            return
         except NoSession:
             self._say(inbound, self._content.says(language).ui["no_session"])
-            return
-        if not applied.duplicate:
-            self._follow_up(inbound, applied.session, applied.events)
 
     # ------------------------------------------------------------ conversation and meeting events
 
@@ -236,8 +235,7 @@ class GoedGesprekBot:
         if not any(member.id == activity.recipient.id for member in added):
             return
         inbound = Inbound.of(activity)
-        if self._tenant_allowed(inbound):
-            self._post_card(inbound, self._renderer.welcome(self._content.language(inbound.locale)))
+        self._post_card(inbound, self._renderer.welcome(self._content.language(inbound.locale)))
 
     async def on_meeting_end(self, ctx: ActivityContext[MeetingEndEventActivity]) -> None:
         inbound = Inbound.of(ctx.activity)
@@ -265,8 +263,6 @@ class GoedGesprekBot:
 
     async def _system(self, inbound: Inbound, command: Callable[[Session], list[Event]]) -> None:
         """Apply what Teams tells us (not a person's request) to the running session."""
-        if not self._tenant_allowed(inbound):
-            return
         try:
             applied = await self._sessions.apply(
                 inbound.key, command, request_id=inbound.activity_id or None
@@ -435,11 +431,6 @@ class GoedGesprekBot:
         """Card ids and Hulpvragen are the same in every language; rules need only those."""
         return self._content.deck(DEFAULT_LANGUAGE)
 
-    def _request(self, verb: Verb, inbound: Inbound, data: dict[str, Any]) -> Request:
-        return Request(
-            verb, inbound.actor, Inputs(data), self._clock(), secrets.randbits(32), self._deck()
-        )
-
     def _creation(self, verb: Verb, language: str) -> dict[str, Any]:
         """Only "start" creates a session (or replaces one that is closed), in the
         language of whoever starts it."""
@@ -453,13 +444,6 @@ class GoedGesprekBot:
 
     def _says(self, language: str, refusal: NotAllowed) -> str:
         return self._content.says(language).refusal(refusal)
-
-    def _tenant_allowed(self, inbound: Inbound) -> bool:
-        allowed = self._config.allowed_tenants
-        if allowed and inbound.conversation.tenant_id not in allowed:
-            log.warning("refused an activity from tenant %s", inbound.conversation.tenant_id)
-            return False
-        return True
 
 
 def _card_response(card: Card) -> InvokeResponse[Any]:

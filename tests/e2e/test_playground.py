@@ -9,7 +9,6 @@ is saved in test-artifacts/.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -145,4 +144,3 @@ async def _click_as(
         http.post(f"{playground.url}/_conversation/v1/invoke", json=body) as answer,
     ):
         assert answer.status == 200, await answer.text()
-    await asyncio.sleep(0)

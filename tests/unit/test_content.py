@@ -50,13 +50,20 @@ def test_every_dutch_card_text_occurs_in_the_seed(content: Content, seed: str) -
 
 
 def test_the_cards_follow_the_seed_sheet_by_sheet(content: Content, seed: str) -> None:
-    """Statement i, question i and Hulpvragen block i of a sheet are one card: the card's
-    question must come after its statement and before its first prompt in the seed."""
+    """Question i and Hulpvragen block i of a sheet are one card: ordering the cards by
+    where their question stands must order them by the block their prompts stand in, and
+    all of a card's prompts stand in one block, in order."""
+    blocks = seed.split("Hulpvragen")[1:]
+    block_of: dict[str, int] = {}
     for card in content.deck("nl").cards:
-        question_at = seed.index(card.question)
-        assert seed.index(card.prompts[0]) > question_at, card.id
-        prompt_positions = [seed.index(prompt, question_at) for prompt in card.prompts]
-        assert prompt_positions == sorted(prompt_positions), card.id
+        [block] = [i for i, text in enumerate(blocks) if card.prompts[0] in text]
+        positions = [blocks[block].find(prompt) for prompt in card.prompts]
+        assert -1 not in positions and positions == sorted(positions), card.id
+        block_of[card.id] = block
+    by_question = sorted(
+        block_of, key=lambda card_id: seed.index(content.deck("nl").card(card_id).question)
+    )
+    assert by_question == sorted(block_of, key=block_of.__getitem__)
 
 
 def test_every_dutch_werkvorm_text_occurs_in_the_seed(content: Content, seed: str) -> None:
