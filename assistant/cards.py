@@ -207,19 +207,12 @@ class CardRenderer:
         ui = self._content.says(session.settings.language).ui
         items = []
         for agreement in session.agreements:
-            status = {
-                AgreementStatus.PROPOSED: ui["status_proposed"],
-                AgreementStatus.CONFIRMED: ui["status_confirmed"],
-                AgreementStatus.SCHEDULED: _format(
-                    ui["status_scheduled"],
-                    date=agreement.scheduled_start.strftime("%d-%m-%Y %H:%M")
-                    if agreement.scheduled_start
-                    else "",
-                ),
-                AgreementStatus.FAILED: _format(
-                    ui["status_failed"], reason=agreement.failure_reason or ""
-                ),
-            }[agreement.status]
+            scheduled = agreement.scheduled_start
+            # One text per status (ui "status_<status>"); each uses the fields it needs.
+            status = ui[f"status_{agreement.status.value}"].format(
+                date=scheduled.strftime("%d-%m-%Y %H:%M") if scheduled else "",
+                reason=agreement.failure_reason or "",
+            )
             items.append(
                 {
                     "id": agreement.id,
@@ -246,7 +239,6 @@ class CardRenderer:
         return {
             "items": items,
             "people": names.choices(_taking_part),
-            "open": session.phase is Phase.AGREEMENTS,
         }
 
     def _summary(self, session: Session, names: _Names, now: datetime) -> dict[str, Any]:
